@@ -3,11 +3,13 @@ from django.http import HttpResponse
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from .accounts.urls import auth_urlpatterns
 from .api import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="nonconformities:register", permanent=False)),
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+    path("accounts/", include(auth_urlpatterns)),
     path("accounts/", include("clauseten.accounts.urls")),
     path("ncs/", include("clauseten.nonconformities.urls")),
     path("improvements/", include("clauseten.improvements.urls")),

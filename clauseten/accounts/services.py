@@ -59,3 +59,19 @@ def api_token_authenticate(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def user_set_digest(*, user: User, digest: str) -> User:
+    """How a person wants reminders: each at once, or a daily or weekly digest."""
+    before = user.digest
+    if digest not in User.Digest.values:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"digest": "Choose immediate, daily or weekly."})
+    if digest != before:
+        User.objects.filter(pk=user.pk).update(digest=digest)
+        user.digest = digest
+        events.record(actor=user, subject=user, verb="user.digest_changed", before={"digest": before},
+                      after={"digest": digest})
+    return user

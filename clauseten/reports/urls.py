@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
 app_name = "reports"
-urlpatterns: list = []
+# Two halves, two owners: records for auditors (CAR, evidence pack) and insight for managers (dashboard, packs).
+urlpatterns = [
+    path("", include("clauseten.reports.evidence_urls")),
+    path("", include("clauseten.reports.insight_urls")),
+]

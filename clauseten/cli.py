@@ -13,7 +13,6 @@ import sys
 
 ALIASES = {
     "serve": ["runserver", "--noreload"],
-    "worker": ["db_worker"],
 }
 
 

@@ -39,6 +39,28 @@ class RegisterFilter:
     management_system: int | None = None
     sort: str = "newest"
 
+    @classmethod
+    def from_query(cls, query) -> "RegisterFilter":
+        """Read filters from a QueryDict (page URL, API query string, export link): one parser for all three.
+
+        Unknown values are dropped rather than refused, so an old bookmark still opens.
+        """
+        from .models import Classification, Source, State
+
+        def many(name, allowed):
+            return [v for v in query.getlist(name) if v in allowed] if hasattr(query, "getlist") else []
+
+        system = query.get("management_system") or ""
+        return cls(
+            state=many("state", State.values), source=many("source", Source.values),
+            classification=many("classification", Classification.values),
+            owner=(query.get("owner") or "").strip()[:150],
+            overdue=(query.get("overdue") or "").lower() in {"1", "true", "on", "yes"},
+            q=(query.get("q") or "").strip()[:200],
+            management_system=int(system) if system.isdigit() else None,
+            sort=query.get("sort") if query.get("sort") in ORDERINGS else "newest",
+        )
+
 
 def register(user, filters: RegisterFilter) -> QuerySet[Nonconformity]:
     """The register as this user may see it, filtered and sorted; a fixed number of queries per page."""

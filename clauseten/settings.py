@@ -134,6 +134,21 @@ STORAGES = {
         )
     },
 }
+# Evidence in S3-compatible storage when a bucket is named (pip install 'clauseten[s3]'), for several machines.
+if os.environ.get("CLAUSETEN_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["CLAUSETEN_S3_BUCKET"],
+            "endpoint_url": os.environ.get("CLAUSETEN_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("CLAUSETEN_S3_REGION") or None,
+            "access_key": os.environ.get("CLAUSETEN_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("CLAUSETEN_S3_SECRET_KEY") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 # Evidence is never served from a public media URL: downloads go through a permission-checked view.
 MEDIA_URL = None

@@ -60,17 +60,32 @@ class ChainReport:
             return f"{self.count} events, chain intact"
         return f"chain broken at event #{self.seq}: {self.problem}"
 
+    def as_dict(self) -> dict:
+        return {"count": self.count, "intact": self.intact, "problem": self.problem, "seq": self.seq,
+                "summary": str(self)}
+
+
+def chain_head() -> tuple[int, str]:
+    """(seq, hash) of the newest event as the chain head names it; (0, GENESIS) before the first event."""
+    return ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS)
+
 
 def verify_chain(chunk_size: int = 5000) -> ChainReport:
-    """Walk every event in order and recompute its hash (ISO/IEC 27001 7.5.3: protection of records)."""
+    """Walk every event in order and recompute its hash (ISO/IEC 27001 7.5.3: protection of records).
+
+    Lock-free, so writers carry on: the head is read before and after the walk. Events appended meanwhile
+    are fine; events beyond the head as it stands after the walk were not written by `record` (inserted),
+    and a head naming an event the walk did not find means the newest events were removed.
+    """
     fields = ("seq", "at", "actor_id", "actor_name", "subject_type", "subject_id", "record", "verb",
               "changes", "comment", "prev_hash", "hash")
-    prev_hash, expected_seq, count = GENESIS, 1, 0
+    first_head = chain_head()
+    prev_hash, expected_seq, count, hash_at_first_head = GENESIS, 1, 0, GENESIS
     for row in Event.objects.order_by("seq").values_list(*fields).iterator(chunk_size=chunk_size):
         seq, at, actor_id, actor_name, subject_type, subject_id, record_, verb, changes, comment, prev, stored = row
         if seq != expected_seq:
-            problem = "an event is missing before it" if seq > expected_seq else "an event was inserted"
-            return ChainReport(count, False, problem, seq)
+            # seq is unique, so a lower number than expected cannot happen; a higher one means a gap.
+            return ChainReport(count, False, f"event #{expected_seq} before it was removed", seq)
         if prev != prev_hash:
             return ChainReport(count, False, "it does not follow the event before it (removed or inserted)", seq)
         computed = event_hash(prev_hash=prev, seq=seq, at=at.astimezone(UTC), actor_id=actor_id,
@@ -79,8 +94,15 @@ def verify_chain(chunk_size: int = 5000) -> ChainReport:
         if computed != stored:
             return ChainReport(count, False, "its content was altered", seq)
         prev_hash, expected_seq, count = stored, expected_seq + 1, count + 1
-    head = ChainHead.objects.filter(pk=1).values_list("seq", "hash").first() or (0, GENESIS)
-    if head != (count, prev_hash):
-        return ChainReport(count, False, "the newest events were removed (the chain head names a later one)",
-                           head[0])
+        if seq == first_head[0]:
+            hash_at_first_head = stored
+    last_head = chain_head()
+    if count < first_head[0]:
+        return ChainReport(count, False, "it was removed: the chain head names it, the newest events are gone",
+                           count + 1)
+    if count > last_head[0]:
+        return ChainReport(count, False, "it was inserted after the newest event the chain head names",
+                           last_head[0] + 1)
+    if hash_at_first_head != first_head[1] or (count == last_head[0] and prev_hash != last_head[1]):
+        return ChainReport(count, False, "it does not match the chain head (altered or replaced)", first_head[0])
     return ChainReport(count, True)

@@ -75,7 +75,8 @@ class Receiver:
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 status = receiver.answers.pop(0) if receiver.answers else 200
-                receiver.requests.append({"headers": dict(self.headers), "body": body, "status": status,
+                # Headers kept as a case-insensitive message, as HTTP treats them.
+                receiver.requests.append({"headers": self.headers, "body": body, "status": status,
                                           "json": json.loads(body)})
                 self.send_response(status)
                 self.send_header("Content-Length", "2")

@@ -31,7 +31,7 @@ class Improvement(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(max_length=10000)
     source = models.CharField(max_length=30)
-    state = models.CharField(max_length=20, default=State.PROPOSED, editable=False)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PROPOSED, editable=False)
     state_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     origin_nonconformity = models.ForeignKey("nonconformities.Nonconformity", on_delete=models.PROTECT, null=True,
                                              blank=True, related_name="improvements")

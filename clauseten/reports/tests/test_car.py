@@ -80,8 +80,8 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, closed_nc):
 
 
 def test_the_screenshot_script_renders_the_first_page_to_png(closed_nc, tmp_path):
-    from clauseten.reports.car import render_car_pdf
     from clauseten.nonconformities.selectors import nonconformity_detail
+    from clauseten.reports.car import render_car_pdf
 
     spec = importlib.util.spec_from_file_location("make_car_screenshot", ROOT / "docs" / "make_car_screenshot.py")
     script = importlib.util.module_from_spec(spec)

@@ -6,11 +6,11 @@ The PDF is WeasyPrint drawing the page's own template under print media, so page
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.apps import apps
 from django.contrib.staticfiles import finders
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from clauseten.improvements.models import Improvement, ManagementReview, ReviewDecision
 from clauseten.nonconformities.models import Action, Classification, EffectivenessReview
 
 from . import charts, metrics
@@ -50,24 +50,43 @@ def figure_charts(figures: Figures) -> dict:
     }
 
 
-def previous_review_actions(filters: InsightFilter) -> list:
-    """Actions decided at the previous management review, with their status.
+@dataclass
+class DecisionStatus:
+    reference: str
+    text: str
+    owner: object
+    due_date: object
+    status: str
+    overdue: bool
 
-    The improvements app has no management review model yet; until it has, the pack says so in its section.
-    """
-    if not apps.is_installed("clauseten.improvements"):
-        return []
-    try:
-        apps.get_model("improvements", "ManagementReview")
-    except LookupError:
-        return []
-    return []
+
+def previous_review(filters: InsightFilter):
+    """The latest management review held by the end of the period, and where each of its decisions stands."""
+    reviews = ManagementReview.objects.filter(held_on__lte=filters.end)
+    if filters.management_system:
+        reviews = reviews.filter(management_system_id=filters.management_system)
+    review = reviews.order_by("-held_on", "-id").first()
+    if review is None:
+        return None, []
+    finished = {Improvement.State.IMPLEMENTED, Improvement.State.REVIEWED, Improvement.State.DECLINED,
+                *metrics.FINAL_STATES}
+    today = timezone.localdate()
+    decisions = []
+    for decision in (ReviewDecision.objects.filter(review=review)
+                     .select_related("owner", "improvement", "nonconformity").order_by("created_at", "id")):
+        record = decision.record
+        decisions.append(DecisionStatus(
+            reference=record.reference, text=decision.text, owner=decision.owner, due_date=decision.due_date,
+            status=record.get_state_display(),
+            overdue=decision.due_date < today and record.state not in finished))
+    return review, decisions
 
 
 def pack_context(filters: InsightFilter) -> dict:
     figures = metrics.figures(filters)
+    review, decisions = previous_review(filters)
     system = metrics.in_system(filters)
-    improvements = apps.get_model("improvements", "Improvement").objects.filter(
+    improvements = Improvement.objects.filter(
         created_at__gte=filters.start_at, created_at__lt=filters.end_before)
     reviews = EffectivenessReview.objects.filter(
         reviewed_at__gte=filters.start_at, reviewed_at__lt=filters.end_before)
@@ -86,7 +105,8 @@ def pack_context(filters: InsightFilter) -> dict:
         "effectiveness_reviews": listing(reviews.select_related("nonconformity", "reviewed_by")
                                          .order_by("reviewed_at", "id")),
         "improvements": listing(improvements.select_related("created_by").order_by("created_at", "id")),
-        "previous_review_actions": previous_review_actions(filters),
+        "previous_review": review,
+        "previous_review_actions": decisions,
         "Action": Action,
     }
 
@@ -103,8 +123,11 @@ def _static_fetcher():
             path = "/" + url.split("://", 1)[-1].split("/", 1)[-1]
             if path.startswith(prefix):
                 name = path[len(prefix):].split("?")[0]
-                found = finders.find(name) or Path(settings.STATIC_ROOT) / name
-                if found and Path(found).is_file():
+                # The finders, then collected files, then the project's own static folder (not an app's).
+                candidates = [finders.find(name), Path(settings.STATIC_ROOT) / name,
+                              Path(settings.BASE_DIR) / "static" / name]
+                found = next((c for c in candidates if c and Path(c).is_file()), None)
+                if found:
                     kind = "text/css" if str(found).endswith(".css") else "application/octet-stream"
                     return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": kind})
             raise ValueError(f"Not fetched while printing: {url}")

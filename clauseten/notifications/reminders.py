@@ -40,8 +40,7 @@ def queue_assignments(*, batch: int = 500) -> int:
     while True:
         with transaction.atomic():
             cursor = lock_cursor(ASSIGNMENT_CURSOR)
-            events = list(Event.objects.filter(seq__gt=cursor.seq).order_by("seq")
-                          .only("seq", "verb", "subject_id", "changes", "actor_id", "actor_name", "record")[:batch])
+            events = list(Event.objects.filter(seq__gt=cursor.seq).order_by("seq").select_related("actor")[:batch])
             for event in events:
                 made += _assignment(event)
             if events:
@@ -66,7 +65,7 @@ def _assignment(event: Event) -> int:
     made = mail.queue(kind=Kind.ASSIGNED, subject_key=subjects.key(subject), occasion=f"event:{event.seq}",
                       recipient=recipient, record=nc.reference,
                       context={"nc": nc, "action": subject if isinstance(subject, Action) else None,
-                               "by": event.actor_name})
+                               "by": event.actor or event.actor_name})
     return int(made is not None)
 
 

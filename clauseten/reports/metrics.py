@@ -17,6 +17,7 @@ from django.db.models import (Count, DurationField, Exists, ExpressionWrapper, F
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from clauseten.catalog.models import NonconformityRequirement, Requirement
 from clauseten.events.models import ChainHead
 from clauseten.nonconformities.models import (FINAL_STATES, Action, Classification, EffectivenessReview,
                                               Nonconformity, NonconformityLink, Source, State)
@@ -118,6 +119,7 @@ class Figures:
     by_source: Breakdown
     by_requirement: Breakdown
     by_area: Breakdown
+    by_catalogue: Breakdown
     signals: list[trends.Signal] = field(default_factory=list)
 
 
@@ -192,10 +194,10 @@ def month_list(filters: InsightFilter) -> list[dt.date]:
     return months
 
 
-def breakdown(rows: QuerySet[Nonconformity], dimension: str, months: list[dt.date], labels: dict | None = None,
-              top: int = TOP_N) -> Breakdown:
+def breakdown(rows: QuerySet, dimension: str, months: list[dt.date], labels: dict | None = None,
+              top: int = TOP_N, reported_at: str = "reported_at") -> Breakdown:
     """Counts per (month, value of `dimension`), grouped in SQL; the `top` largest kept, the rest as 'Other'."""
-    grouped = (rows.annotate(month=TruncMonth("reported_at"))
+    grouped = (rows.annotate(month=TruncMonth(reported_at))
                .values("month", dimension).annotate(n=Count("pk")).order_by())
     index = {month: i for i, month in enumerate(months)}
     per_value: dict[str, list[int]] = {}
@@ -210,6 +212,16 @@ def breakdown(rows: QuerySet[Nonconformity], dimension: str, months: list[dt.dat
     if len(ranked) > top:
         series["Other"] = [sum(column) for column in zip(*(counts for _, counts in ranked[top:]))]
     return Breakdown(months=months, series=series)
+
+
+def catalogue_breakdown(period: QuerySet[Nonconformity], months: list[dt.date]) -> Breakdown:
+    """The same monthly counts by the catalogue requirements linked to the NCs (where the catalogue is used)."""
+    links = NonconformityRequirement.objects.filter(removed_at__isnull=True, nonconformity__in=period)
+    counts = breakdown(links, "requirement_id", months, reported_at="nonconformity__reported_at")
+    ids = [key for key in counts.series if isinstance(key, int)]
+    names = {r.pk: f"{r.standard.name} {r.label}" for r in Requirement.objects.filter(pk__in=ids)
+             .select_related("standard")}
+    return Breakdown(months=months, series={names.get(key, key): value for key, value in counts.series.items()})
 
 
 def compute(filters: InsightFilter, today: dt.date | None = None) -> Figures:
@@ -244,6 +256,7 @@ def compute(filters: InsightFilter, today: dt.date | None = None) -> Figures:
         by_source=breakdown(period, "source", months, labels=dict(Source.choices)),
         by_requirement=breakdown(period, "requirement", months),
         by_area=breakdown(period, "area", months),
+        by_catalogue=catalogue_breakdown(period, months),
         signals=trends.signals(system, end=filters.end),
     )
 

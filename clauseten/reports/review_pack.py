@@ -47,6 +47,9 @@ def figure_charts(figures: Figures) -> dict:
                                                  figures.by_requirement.months, figures.by_requirement.series),
         "by_area": charts.stacked_columns("Reported per month, by area", figures.by_area.months,
                                           figures.by_area.series),
+        "by_catalogue": charts.stacked_columns("Reported per month, by catalogue requirement",
+                                               figures.by_catalogue.months, figures.by_catalogue.series)
+        if figures.by_catalogue.series else None,
     }
 
 

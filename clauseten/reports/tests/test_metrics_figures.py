@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from clauseten.catalog.models import ManagementSystem
+from clauseten.catalog import services as catalog
+from clauseten.catalog.models import ManagementSystem, Requirement, Standard
 from clauseten.nonconformities import services
 from clauseten.nonconformities.models import Action
 from clauseten.nonconformities.scenarios import report
@@ -151,3 +152,18 @@ def test_figures_come_from_the_cache_until_an_event_is_written(make_nc, cast):
     fresh = metrics.figures(last_year())
     assert fresh.computed_at > first.computed_at
     assert dict(fresh.open_age)["over 180 days"] == 1
+
+
+def test_monthly_counts_by_catalogue_requirement_count_current_links_only(make_nc, cast):
+    standard, _ = Standard.objects.get_or_create(code="iso27001-test", defaults={"name": "ISO/IEC 27001:2022"})
+    access, _ = Requirement.objects.get_or_create(standard=standard, identifier="A.5.15",
+                                                  defaults={"title": "Access control", "kind": "control"})
+    logging, _ = Requirement.objects.get_or_create(standard=standard, identifier="A.8.15",
+                                                   defaults={"title": "Logging", "kind": "control"})
+    first, second = make_nc("open"), make_nc("open")
+    catalog.nonconformity_requirements_set(actor=cast.manager, nc=first, requirements=[access, logging])
+    catalog.nonconformity_requirements_set(actor=cast.manager, nc=second, requirements=[logging])
+    catalog.nonconformity_requirements_set(actor=cast.manager, nc=first, requirements=[access])  # logging removed
+    series = metrics.compute(last_year()).by_catalogue.series
+    assert {name: counts[-1] for name, counts in series.items()} == {
+        "ISO/IEC 27001:2022 A.5.15 Access control": 1, "ISO/IEC 27001:2022 A.8.15 Logging": 1}

@@ -54,7 +54,8 @@ def webhook_disable(request, endpoint_id: int):
 @router.get("/webhooks/{endpoint_id}/deliveries", response=list[DeliveryOut])
 def webhook_deliveries(request, endpoint_id: int):
     endpoint = _endpoint(request, endpoint_id)
-    return list(selectors.webhook_deliveries_visible_to(request.user, endpoint_id=endpoint.pk)[:MAX_DELIVERIES])
+    deliveries = selectors.webhook_deliveries_visible_to(request.user, endpoint_id=endpoint.pk)
+    return list(deliveries[:MAX_DELIVERIES])
 
 
 @router.get("/deliveries", response=list[DeliveryOut])
@@ -74,7 +75,8 @@ def calendar_status(request):
 def calendar_create(request):
     """A new private calendar URL; the previous one stops working."""
     token, secret = services.calendar_token_create(actor=request.user)
-    return 201, CalendarOut(active=True, prefix=token.prefix, created_at=token.created_at, url=feed_url(secret))
+    return 201, CalendarOut(active=True, prefix=token.prefix, created_at=token.created_at,
+                            url=feed_url(secret))
 
 
 @router.delete("/calendar", response=RevokedOut)

@@ -1,4 +1,4 @@
-"""Follow-up's knobs. Read from Django settings when set there (tests override them), else from the environment."""
+"""Follow-up's knobs: from Django settings when set there (tests override them), else from the environment."""
 
 import os
 

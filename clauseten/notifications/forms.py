@@ -9,7 +9,7 @@ class EndpointForm(forms.Form):
                                   help_text="Verb prefixes, comma separated, e.g. 'nonconformity., action.'. "
                                             "Empty: every event.")
     secret = forms.CharField(required=False, max_length=100,
-                             help_text="Shared with the receiver to check signatures. Empty: one is made for you.")
+                             help_text="Shared with the receiver to check signatures. Empty: one is made.")
 
     def clean_event_kinds(self) -> list[str]:
         return [part.strip() for part in self.cleaned_data["event_kinds"].split(",") if part.strip()]

@@ -61,7 +61,7 @@ class SendReport:
 
 
 def send_due(*, limit: int = 500) -> SendReport:
-    """Send every pending mail whose time has come. Runs outside any transaction: each row commits on its own."""
+    """Send every pending mail whose time has come. Outside any transaction: each row commits on its own."""
     now = timezone.now()
     report = SendReport()
     Notification.objects.filter(status=Delivery.SENDING,
@@ -131,9 +131,10 @@ def digest_period(user: User, today: dt.date) -> str:
 
 
 def queue_digests(today: dt.date) -> int:
-    """One mail per period per digest person: what reached them since the last one, and what of theirs is late."""
+    """One mail per period per digest person: what reached them since the last one, and what is late."""
     made = 0
-    people = User.objects.filter(is_active=True, digest__in=[User.Digest.DAILY, User.Digest.WEEKLY]).exclude(email="")
+    people = (User.objects.filter(is_active=True, digest__in=[User.Digest.DAILY, User.Digest.WEEKLY])
+              .exclude(email=""))
     for user in people.iterator():
         period = digest_period(user, today)
         if Notification.objects.filter(kind=Kind.DIGEST, subject_key=f"user:{user.pk}", recipient=user,

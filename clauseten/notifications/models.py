@@ -47,8 +47,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     subject_key = models.CharField(max_length=60, help_text="What it is about: 'nc:<id>', 'action:<id>' or "
                                                             "'user:<id>' for a digest.")
-    occasion = models.CharField(max_length=40, help_text="Which time: a due date, 'event:<seq>', a digest period.")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    occasion = models.CharField(max_length=40,
+                                help_text="Which time: a due date, 'event:<seq>', a digest period.")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="notifications")
     record = models.CharField(max_length=32, blank=True, help_text="Reference of the NC it links to.")
     subject_line = models.CharField(max_length=200)
     body = models.TextField()
@@ -80,8 +82,8 @@ class WebhookEndpoint(models.Model):
 
     url = models.URLField(max_length=500)
     secret = models.CharField(max_length=100, help_text="Shared with the receiver to check the signature.")
-    event_kinds = models.JSONField(default=list, blank=True,
-                                   help_text="Verb prefixes such as 'nonconformity.' or 'action.'; empty for all.")
+    event_kinds = models.JSONField(default=list, blank=True, help_text=(
+        "Verb prefixes such as 'nonconformity.' or 'action.'; empty for all."))
     active = models.BooleanField(default=True)
     cursor_seq = models.BigIntegerField(default=0, help_text="The last event considered for this endpoint.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -139,7 +141,8 @@ class WebhookAttempt(models.Model):
 class CalendarToken(models.Model):
     """The secret in a person's private calendar URL. Only its SHA-256 is stored; revoked ones stay listed."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="calendar_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="calendar_tokens")
     prefix = models.CharField(max_length=12)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)

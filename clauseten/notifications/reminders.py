@@ -1,4 +1,5 @@
-"""Deciding who must hear about what: assignments (read from the event history) and dates (due, overdue, review).
+"""Deciding who must hear about what: assignments (read from the event history) and dates (due, overdue,
+review).
 
 Assignments are read from the history like an outbox: a stored cursor names the last event read, and it
 advances in the same transaction that creates the notifications, so nothing is missed and nothing decided
@@ -40,7 +41,8 @@ def queue_assignments(*, batch: int = 500) -> int:
     while True:
         with transaction.atomic():
             cursor = lock_cursor(ASSIGNMENT_CURSOR)
-            events = list(Event.objects.filter(seq__gt=cursor.seq).order_by("seq").select_related("actor")[:batch])
+            events = list(Event.objects.filter(seq__gt=cursor.seq).order_by("seq")
+                          .select_related("actor")[:batch])
             for event in events:
                 made += _assignment(event)
             if events:
@@ -111,7 +113,8 @@ def queue_reminders(today: dt.date) -> int:
             for person in [subject.owner] if step.audience == "owner" else roles[step.audience]:
                 made += _remind(step.kind, subject, nc, person, subject.due_date,
                                 days_late=days_late, owner=subject.owner)
-    reviews = subjects.open_nonconformities().filter(state=State.VERIFYING, effectiveness_review_due__lte=today)
+    reviews = subjects.open_nonconformities().filter(state=State.VERIFYING,
+                                                     effectiveness_review_due__lte=today)
     for nc in reviews:
         for person in {nc.owner, *people_with_role(Role.MANAGER)}:
             made += _remind(Kind.REVIEW_DUE, nc, nc, person, nc.effectiveness_review_due,
@@ -121,8 +124,9 @@ def queue_reminders(today: dt.date) -> int:
 
 def _remind(kind: str, subject, nc: Nonconformity, person: User, due: dt.date, **context) -> int:
     # The occasion is the due date: moving the date starts the ladder again, repeating a tick does not.
-    made = mail.queue(kind=kind, subject_key=subjects.key(subject), occasion=due.isoformat(), recipient=person,
-                      record=nc.reference,
-                      context={"nc": nc, "action": subject if isinstance(subject, Action) else None, "due": due,
-                               "days_left": -context["days_late"], **context})
+    action = subject if isinstance(subject, Action) else None
+    made = mail.queue(kind=kind, subject_key=subjects.key(subject), occasion=due.isoformat(),
+                      recipient=person, record=nc.reference,
+                      context={"nc": nc, "action": action, "due": due, "days_left": -context["days_late"],
+                               **context})
     return int(made is not None)

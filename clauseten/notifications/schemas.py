@@ -47,7 +47,7 @@ class CalendarOut(Schema):
     active: bool
     prefix: str = ""
     created_at: dt.datetime | None = None
-    url: str | None = Field(None, description="Only in the answer that made the token: it is never shown again.")
+    url: str | None = Field(None, description="Only in the answer that made the token; never shown again.")
 
 
 class RevokedOut(Schema):

@@ -26,5 +26,6 @@ def live_calendar_token(user) -> CalendarToken | None:
 def calendar_owner(secret: str):
     """The active person a calendar secret belongs to, or None (unknown, revoked, or deactivated)."""
     token = (CalendarToken.objects.select_related("user")
-             .filter(digest=CalendarToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True).first())
+             .filter(digest=CalendarToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True)
+             .first())
     return token.user if token else None

@@ -77,7 +77,8 @@ def webhook_endpoint_update(*, actor, endpoint: WebhookEndpoint, changes: dict,
         endpoint.cursor_seq = ChainHead.objects.filter(pk=1).values_list("seq", flat=True).first() or 0
     endpoint.version += 1
     endpoint.save()
-    verb = "webhook_endpoint.disabled" if before["active"] and not endpoint.active else "webhook_endpoint.changed"
+    disabled = before["active"] and not endpoint.active
+    verb = "webhook_endpoint.disabled" if disabled else "webhook_endpoint.changed"
     if endpoint.secret != old_secret:
         before["secret"], after["secret"] = "(old)", "(new)"
     events.record(actor=actor, subject=endpoint, verb=verb, before=before, after=after)
@@ -95,7 +96,8 @@ def calendar_token_create(*, actor) -> tuple[CalendarToken, str]:
     for old in CalendarToken.objects.select_for_update().filter(user=actor, revoked_at__isnull=True):
         _revoke(actor, old)
     secret = CalendarToken.new_secret()
-    token = CalendarToken.objects.create(user=actor, prefix=secret[:10], digest=CalendarToken.digest_of(secret))
+    token = CalendarToken.objects.create(user=actor, prefix=secret[:10],
+                                         digest=CalendarToken.digest_of(secret))
     events.record(actor=actor, subject=token, verb="calendar_token.created", after={"prefix": token.prefix})
     return token, secret
 

@@ -5,8 +5,6 @@ Nothing is sent for a done or cancelled action, or for a closed, rejected, dupli
 
 import datetime as dt
 
-from django.db.models import Q
-
 from clauseten.nonconformities.models import FINAL_STATES, Action, Nonconformity
 
 
@@ -20,7 +18,8 @@ def open_actions():
 
 
 def open_nonconformities():
-    return Nonconformity.objects.exclude(state__in=FINAL_STATES).filter(owner__isnull=False).select_related("owner")
+    return (Nonconformity.objects.exclude(state__in=FINAL_STATES).filter(owner__isnull=False)
+            .select_related("owner"))
 
 
 def resolve(subject_key: str) -> Nonconformity | Action | None:
@@ -39,5 +38,5 @@ def is_open(subject_key: str) -> bool:
 def late_for(user, today: dt.date) -> list[Nonconformity | Action]:
     """Everything of `user`'s that is past its due date: their actions, then the NCs they own."""
     actions = list(open_actions().filter(owner=user, due_date__lt=today).order_by("due_date", "id"))
-    ncs = list(open_nonconformities().filter(Q(owner=user) & Q(due_date__lt=today)).order_by("due_date", "id"))
+    ncs = list(open_nonconformities().filter(owner=user, due_date__lt=today).order_by("due_date", "id"))
     return [*actions, *ncs]

@@ -21,7 +21,8 @@ class TickReport:
     deliveries: webhooks.DeliveryReport
 
     def __str__(self) -> str:
-        return (f"decided {self.assignments} assignment, {self.reminders} reminder and {self.digests} digest mails; "
+        return (f"decided {self.assignments} assignment, {self.reminders} reminder and {self.digests} digest "
+                f"mails; "
                 f"mail sent {self.mail.sent}, failed {self.mail.failed}, skipped {self.mail.skipped}; "
                 f"webhook deliveries new {self.deliveries_created}, delivered {self.deliveries.delivered}, "
                 f"failed {self.deliveries.failed}")

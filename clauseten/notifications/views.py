@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from . import calendar as calendar_feed, permissions, selectors, services
+from . import calendar as calendar_feed
+from . import permissions, selectors, services
 from .forms import EndpointForm, show_service_errors
 
 RECENT_DELIVERIES = 100
@@ -68,6 +69,7 @@ def webhooks(request):
 def webhook_toggle(request, endpoint_id: int):
     permissions.require(permissions.can_manage_webhooks(request.user), "Only admins manage webhooks.")
     endpoint = get_object_or_404(selectors.webhook_endpoints_visible_to(request.user), pk=endpoint_id)
-    services.webhook_endpoint_update(actor=request.user, endpoint=endpoint, changes={"active": not endpoint.active})
+    services.webhook_endpoint_update(actor=request.user, endpoint=endpoint,
+                                     changes={"active": not endpoint.active})
     messages.success(request, f"Endpoint {endpoint.url} {'disabled' if endpoint.active else 'enabled'}.")
     return redirect("notifications:webhooks")

@@ -57,7 +57,8 @@ def collect(*, batch: int = 500) -> int:
                     break
                 events = list(Event.objects.filter(seq__gt=endpoint.cursor_seq).order_by("seq")
                               .only("pk", "seq", "verb")[:batch])
-                wanted = [WebhookDelivery(endpoint=endpoint, event=e) for e in events if endpoint.wants(e.verb)]
+                wanted = [WebhookDelivery(endpoint=endpoint, event=event) for event in events
+                          if endpoint.wants(event.verb)]
                 # The UNIQUE (endpoint, event) pair is the backstop if two workers ever got this far at once.
                 WebhookDelivery.objects.bulk_create(wanted, ignore_conflicts=True)
                 made += len(wanted)
@@ -104,7 +105,8 @@ def deliver_due(*, limit: int = 200) -> DeliveryReport:
     WebhookDelivery.objects.filter(status=Delivery.SENDING,
                                    claimed_at__lt=now - dt.timedelta(seconds=config.STALE_CLAIM_SECONDS)) \
         .update(status=Delivery.PENDING)
-    due = list(WebhookDelivery.objects.filter(status=Delivery.PENDING, next_attempt_at__lte=now, endpoint__active=True)
+    due = list(WebhookDelivery.objects
+               .filter(status=Delivery.PENDING, next_attempt_at__lte=now, endpoint__active=True)
                .select_related("endpoint", "event").order_by("next_attempt_at", "id")[:limit])
     for delivery in due:
         if not WebhookDelivery.objects.filter(pk=delivery.pk, status=Delivery.PENDING) \
@@ -128,7 +130,8 @@ def deliver_due(*, limit: int = 200) -> DeliveryReport:
     return report
 
 
-def _log_attempt(delivery: WebhookDelivery, status_code: int | None, error: str, duration_ms: int, ok: bool) -> None:
+def _log_attempt(delivery: WebhookDelivery, status_code: int | None, error: str, duration_ms: int,
+                 ok: bool) -> None:
     attempts = delivery.attempts + 1
     now = timezone.now()
     with transaction.atomic():
@@ -139,8 +142,8 @@ def _log_attempt(delivery: WebhookDelivery, status_code: int | None, error: str,
                 status=Delivery.SENT, attempts=attempts, last_status_code=status_code, last_error="",
                 delivered_at=now)
         else:
-            logger.warning("webhook delivery %s to %s failed (attempt %s): %s", delivery.uuid, delivery.endpoint.url,
-                           attempts, error)
+            logger.warning("webhook delivery %s to %s failed (attempt %s): %s", delivery.uuid,
+                           delivery.endpoint.url, attempts, error)
             WebhookDelivery.objects.filter(pk=delivery.pk).update(
                 status=Delivery.PENDING, attempts=attempts, last_status_code=status_code, last_error=error,
                 next_attempt_at=now + dt.timedelta(seconds=config.retry_delay_seconds(attempts)))

@@ -1,4 +1,4 @@
-"""The private calendar feed: exactly the person's open due dates and reviews; the URL's secret is the credential."""
+"""The private calendar feed: exactly the person's open due dates and reviews; the secret is the key."""
 
 import datetime as dt
 
@@ -30,7 +30,8 @@ def records(make_nc, cast):
     cancelled = nc_services.action_plan(actor=cast.manager, nc=acting, owner=cast.action_owner,
                                         due_date=today + dt.timedelta(days=10), description="Withdrawn idea")
     nc_services.action_cancel(actor=cast.manager, action=cancelled, reason="Not needed after all.")
-    nc_services.action_plan(actor=cast.manager, nc=acting, owner=cast.owner, due_date=today + dt.timedelta(days=12),
+    nc_services.action_plan(actor=cast.manager, nc=acting, owner=cast.owner,
+                            due_date=today + dt.timedelta(days=12),
                             description="Omar's own action")
     verifying = make_nc("verifying", title="Second record")  # olga's action there is done
     return acting, verifying
@@ -76,7 +77,8 @@ def test_a_revoked_url_stops_working(client, records, action_owner):
     client.post("/notifications/calendar/", {"do": "revoke"})
     client.logout()
     assert client.get(url.removeprefix("http://127.0.0.1:8000")).status_code == 404
-    verbs = list(Event.objects.filter(subject_type="notifications.calendartoken").values_list("verb", flat=True))
+    verbs = list(Event.objects.filter(subject_type="notifications.calendartoken")
+                 .values_list("verb", flat=True))
     assert verbs == ["calendar_token.created", "calendar_token.revoked"]
 
 

@@ -1,4 +1,4 @@
-"""Reminders through a real SMTP server, with the date moved by time_machine: each mail once, to the right people."""
+"""Reminders via a real SMTP server, the date moved by time_machine: each mail once, to the right people."""
 
 import datetime as dt
 
@@ -32,7 +32,8 @@ def acting_nc(make_nc):
 def test_each_step_of_the_ladder_mails_the_right_people_once(smtp, acting_nc, reviewer, manager):
     with at(0):
         tick_twice()
-        assert smtp.summary(smtp.new()) == {("omar@example.test", "assigned"), ("olga@example.test", "assigned")}
+        assert smtp.summary(smtp.new()) == {("omar@example.test", "assigned"),
+                                            ("olga@example.test", "assigned")}
     with at(26):
         tick_twice()
         assert smtp.new() == []
@@ -107,7 +108,8 @@ def test_a_failed_mail_is_retried_on_the_next_tick_and_delivered_once(smtp, acti
     smtp.start()
     with at(0, minutes=2):
         tick_twice()
-    assert smtp.summary(smtp.new()) == {("omar@example.test", "assigned"), ("olga@example.test", "assigned")}
+    assert smtp.summary(smtp.new()) == {("omar@example.test", "assigned"),
+                                        ("olga@example.test", "assigned")}
     assert {(n.status, n.attempts) for n in pending.all()} == {(Delivery.SENT, 2)}
 
 
@@ -125,7 +127,8 @@ def test_digest_people_get_one_digest_instead_of_each_mail(smtp, acting_nc, acti
     user_set_digest(user=action_owner, digest="daily")
     with at(0):
         tick_twice()
-        assert smtp.summary(smtp.new()) == {("omar@example.test", "assigned"), ("olga@example.test", "digest")}
+        assert smtp.summary(smtp.new()) == {("omar@example.test", "assigned"),
+                                            ("olga@example.test", "digest")}
     with at(1):
         tick_twice()
         assert smtp.new() == []  # nothing new, nothing late: no empty digest
@@ -154,7 +157,8 @@ def test_reassigning_an_action_tells_the_new_owner(smtp, acting_nc, manager, own
         tick_twice()
         smtp.new()
         action = acting_nc.actions.get()
-        nc_services.action_update(actor=manager, action=action, version=action.version, changes={"owner": owner})
+        nc_services.action_update(actor=manager, action=action, version=action.version,
+                                  changes={"owner": owner})
         tick_twice()
     assert smtp.summary(smtp.new()) == {("omar@example.test", "assigned")}
 

@@ -11,13 +11,14 @@ API = "/api/v1/notifications"
 
 @pytest.fixture
 def endpoint(admin_user, receiver):
-    return services.webhook_endpoint_create(actor=admin_user, url=receiver.url, event_kinds=["nonconformity."])
+    return services.webhook_endpoint_create(actor=admin_user, url=receiver.url,
+                                            event_kinds=["nonconformity."])
 
 
 # --- pages ------------------------------------------------------------------------------------------------
 
-def test_the_webhooks_page_shows_each_delivery_with_its_status_and_attempts(client, admin_user, endpoint, receiver,
-                                                                          make_nc):
+def test_the_webhooks_page_shows_each_delivery_with_its_status_and_attempts(client, admin_user, endpoint,
+                                                                          receiver, make_nc):
     receiver.answers = [500]
     make_nc("reported")
     call_command("tick", verbosity=0)

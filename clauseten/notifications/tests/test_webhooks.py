@@ -23,15 +23,16 @@ def at(seconds: int = 0):
 
 @pytest.fixture
 def endpoint(admin_user, receiver):
-    return services.webhook_endpoint_create(actor=admin_user, url=receiver.url, event_kinds=["nonconformity."],
-                                            secret=SECRET)
+    return services.webhook_endpoint_create(actor=admin_user, url=receiver.url,
+                                            event_kinds=["nonconformity."], secret=SECRET)
 
 
 def test_each_delivery_is_signed_with_the_endpoints_secret(endpoint, receiver, make_nc):
     with at():
         nc = make_nc("open")
         call_command("tick", verbosity=0)
-    assert [r["json"]["verb"] for r in receiver.requests] == ["nonconformity.reported", "nonconformity.accept"]
+    verbs = [r["json"]["verb"] for r in receiver.requests]
+    assert verbs == ["nonconformity.reported", "nonconformity.accept"]
     for request in receiver.requests:
         expected = "sha256=" + hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
         assert hmac.compare_digest(request["headers"]["X-ClauseTen-Signature"], expected)
@@ -64,12 +65,13 @@ def test_a_500_is_retried_with_backoff_and_then_delivered(endpoint, receiver, ma
 
 
 def test_an_unreachable_receiver_is_logged_and_retried(admin_user, make_nc):
-    services.webhook_endpoint_create(actor=admin_user, url="http://127.0.0.1:9/nothing-listens", event_kinds=[])
+    services.webhook_endpoint_create(actor=admin_user, url="http://127.0.0.1:9/nothing-listens",
+                                     event_kinds=[])
     with at():
         make_nc("reported")
         call_command("tick", verbosity=0)
     delivery = WebhookDelivery.objects.get(event__verb="nonconformity.reported")
-    assert delivery.status == Delivery.PENDING and delivery.attempts == 1 and delivery.last_status_code is None
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (Delivery.PENDING, 1, None)
     assert "refused" in delivery.last_error.lower() or "error" in delivery.last_error.lower()
 
 
@@ -82,18 +84,21 @@ def test_only_the_chosen_event_kinds_are_sent(endpoint, receiver, make_nc, cast)
     assert "action.planned" in set(Event.objects.values_list("verb", flat=True))
 
 
-def test_a_disabled_endpoint_gets_nothing_and_the_change_is_in_the_history(endpoint, receiver, admin_user, make_nc):
+def test_a_disabled_endpoint_gets_nothing_and_the_change_is_in_the_history(endpoint, receiver, admin_user,
+                                                                            make_nc):
     services.webhook_endpoint_disable(actor=admin_user, endpoint=endpoint)
     with at():
         make_nc("reported")
         call_command("tick", verbosity=0)
     assert receiver.requests == []
-    verbs = list(Event.objects.filter(subject_type="notifications.webhookendpoint").values_list("verb", flat=True))
+    verbs = list(Event.objects.filter(subject_type="notifications.webhookendpoint")
+                 .values_list("verb", flat=True))
     assert verbs == ["webhook_endpoint.created", "webhook_endpoint.disabled"]
     assert "secret" not in str(Event.objects.filter(verb="webhook_endpoint.created").get().changes)
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/x", "file:///etc/passwd", "javascript:alert(1)", "not a url"])
+@pytest.mark.parametrize("url", ["ftp://example.org/x", "file:///etc/passwd", "javascript:alert(1)",
+                                 "not a url"])
 def test_it_refuses_endpoints_that_are_not_http(admin_user, url):
     with pytest.raises(ValidationError) as refused:
         services.webhook_endpoint_create(actor=admin_user, url=url, event_kinds=[])

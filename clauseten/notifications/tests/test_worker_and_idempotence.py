@@ -83,12 +83,12 @@ def test_two_ticks_at_once_send_each_mail_once(smtp, make_nc, reviewer):
 
 def test_the_database_refuses_a_second_row_for_the_same_occasion(make_nc, owner):
     make_nc("open")
-    row = mail.queue(kind="overdue", subject_key="nc:1", occasion="2026-01-01", recipient=owner, record="NC-X")
+    key = {"kind": "overdue", "subject_key": "nc:1", "occasion": "2026-01-01", "recipient": owner}
+    row = mail.queue(**key, record="NC-X")
     assert row is not None
-    assert mail.queue(kind="overdue", subject_key="nc:1", occasion="2026-01-01", recipient=owner) is None
+    assert mail.queue(**key) is None
     with pytest.raises(IntegrityError), transaction.atomic():
-        Notification.objects.create(kind="overdue", subject_key="nc:1", occasion="2026-01-01", recipient=owner,
-                                    subject_line="x", body="x")
+        Notification.objects.create(**key, subject_line="x", body="x")
 
 
 def test_a_mail_claimed_by_another_worker_is_left_to_it(smtp, make_nc):

@@ -4,7 +4,7 @@ from clauseten.notifications.tick import run_tick
 
 
 class Command(BaseCommand):
-    help = "Run one follow-up pass now: reminders, escalations, digests, mail and webhooks (for cron and tests)."
+    help = "Run one follow-up pass now: reminders, escalations, digests, mail, webhooks (for cron and tests)."
 
     def handle(self, *args, **options):
         report = run_tick()

@@ -119,14 +119,16 @@ def report(request, reference):
 @login_required
 def report_pdf(request, reference):
     """The same report template, rendered by WeasyPrint."""
+    from django.conf import settings
     from django.contrib.staticfiles import finders
     from weasyprint import CSS, HTML
 
     audit = _audit_or_404(request.user, reference)
     html = render_to_string("improvements/audit_report_print.html", _report_context(request, audit), request=request)
-    stylesheet = finders.find("clauseten/clauseten.css")
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf(
-        stylesheets=[CSS(filename=stylesheet)] if stylesheet else None)
+    # The project's own static folder is not an app's, so the finders may not know it.
+    stylesheet = finders.find("clauseten/clauseten.css") or settings.BASE_DIR / "static/clauseten/clauseten.css"
+    pdf = HTML(string=html, base_url=None).write_pdf(
+        stylesheets=[CSS(filename=str(stylesheet))])
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{audit.reference}-report.pdf"'
     return response

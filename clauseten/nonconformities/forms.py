@@ -31,9 +31,13 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single = super().clean
-        if isinstance(data, (list, tuple)):
+        if isinstance(data, (list, tuple)) and data:
             return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else ([] if not self.required else [single(data, initial)])
+        if data and not isinstance(data, (list, tuple)):
+            return [single(data, initial)]
+        if self.required:
+            single(None, initial)  # raises the "required" error
+        return []
 
 
 def people():

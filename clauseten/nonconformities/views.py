@@ -153,6 +153,8 @@ def edit(request, reference):
     permissions.require(permissions.can_edit(request.user, nc), "You may not edit this nonconformity.")
     names = _editable_fields(request.user, nc)
     form = forms.edit_form(names, request.POST or None, initial={**model_to_dict(nc, names), "version": nc.version})
+    for name in {"classification", "owner"} & set(form.fields):
+        form.fields[name].required = True  # past triage a record always has both (a database rule too)
 
     def write(data):
         changes = {name: data[name] for name in form.changed_data if name in names}

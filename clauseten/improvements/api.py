@@ -13,8 +13,21 @@ from clauseten.catalog.models import ManagementSystem
 from clauseten.nonconformities.selectors import nonconformities_visible_to
 
 from . import lifecycle, selectors, services
-from .schemas import (AuditIn, AuditOut, ChangeIn, ChangeOut, CreatedOut, DecisionIn, FindingIn, ImprovementIn,
-                      ImprovementOut, NonconformityFromImprovementIn, ReviewIn, ReviewOut, TransitionIn)
+from .schemas import (
+    AuditIn,
+    AuditOut,
+    ChangeIn,
+    ChangeOut,
+    CreatedOut,
+    DecisionIn,
+    FindingIn,
+    ImprovementIn,
+    ImprovementOut,
+    NonconformityFromImprovementIn,
+    ReviewIn,
+    ReviewOut,
+    TransitionIn,
+)
 
 router = Router(tags=["improvements"])
 

@@ -8,8 +8,15 @@ from django.db.models import Prefetch, Q, QuerySet
 from clauseten.nonconformities.models import Nonconformity
 
 from . import permissions
-from .models import (Audit, AuditFinding, Improvement, ManagementReview, ManagementSystemChange, ReviewDecision,
-                     WorkArea)
+from .models import (
+    Audit,
+    AuditFinding,
+    Improvement,
+    ManagementReview,
+    ManagementSystemChange,
+    ReviewDecision,
+    WorkArea,
+)
 
 # --- improvement register ---------------------------------------------------------------------------------
 

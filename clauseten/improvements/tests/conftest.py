@@ -12,8 +12,8 @@ def make_ofi(management_system, reporter, manager, owner):
     """make_ofi(state="planned") -> an OFI proposed by the reporter, walked there by the manager and its owner."""
 
     def make(state="proposed", **fields):
-        values = dict(kind="ofi", title="Automate the leaver checklist",
-                      description="HR and IT each keep a list; a shared workflow would stop gaps.", source="suggestion")
+        values = {"kind": "ofi", "title": "Automate the leaver checklist",
+                      "description": "HR and IT each keep a list; a shared workflow would stop gaps.", "source": "suggestion"}
         values.update(fields)
         ofi = services.improvement_propose(actor=reporter, **values)
         return walk(ofi, state, decider=manager, owner=owner)
@@ -25,9 +25,9 @@ def make_ofi(management_system, reporter, manager, owner):
 def make_audit(management_system, manager, auditor_user):
     def make(**fields):
         today = timezone.localdate()
-        values = dict(kind="internal", title="Access control audit", scope="Joiner, mover, leaver process",
-                      areas="HR, IT operations", starts_on=today, ends_on=today + dt.timedelta(days=2),
-                      lead_auditor=auditor_user, team=[])
+        values = {"kind": "internal", "title": "Access control audit", "scope": "Joiner, mover, leaver process",
+                      "areas": "HR, IT operations", "starts_on": today, "ends_on": today + dt.timedelta(days=2),
+                      "lead_auditor": auditor_user, "team": []}
         values.update(fields)
         return services.audit_plan(actor=manager, **values)
 

@@ -94,10 +94,10 @@ def close(request, reference, outcome):
     if form.is_valid():
         text, version = form.cleaned_data["text"], form.cleaned_data["version"]
         if outcome == "complete":
-            call = lambda: services.audit_complete(actor=request.user, audit=audit, conclusion=text,  # noqa: E731
+            call = lambda: services.audit_complete(actor=request.user, audit=audit, conclusion=text,
                                                    version=version)
         else:
-            call = lambda: services.audit_cancel(actor=request.user, audit=audit, reason=text,  # noqa: E731
+            call = lambda: services.audit_cancel(actor=request.user, audit=audit, reason=text,
                                                  version=version)
         done = run(request, form, call, success=f"{audit.reference} {outcome}d.", then=url_of(audit), back=url_of(audit))
         if done:

@@ -82,7 +82,8 @@ def xlsx_file(rows: QuerySet[Nonconformity]):
     sheet.append(HEADERS)
     for row in export_rows(rows):
         sheet.append(row)
-    target = tempfile.TemporaryFile(suffix=".xlsx")
+    # Closed by the FileResponse that streams it (a context manager here would close it too soon).
+    target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     workbook.save(target)
     target.seek(0)
     return target

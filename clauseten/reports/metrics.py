@@ -12,15 +12,32 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from django.core.cache import cache
-from django.db.models import (Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q,
-                              QuerySet, Subquery)
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from clauseten.catalog.models import NonconformityRequirement, Requirement
 from clauseten.events.models import ChainHead
-from clauseten.nonconformities.models import (FINAL_STATES, Action, Classification, EffectivenessReview,
-                                              Nonconformity, NonconformityLink, Source, State)
+from clauseten.nonconformities.models import (
+    FINAL_STATES,
+    Action,
+    Classification,
+    EffectivenessReview,
+    Nonconformity,
+    NonconformityLink,
+    Source,
+    State,
+)
 
 from . import trends
 from .trends import months_back
@@ -164,7 +181,7 @@ def durations(rows: QuerySet[Nonconformity], start: str, end: str) -> Durations:
     span = ExpressionWrapper(F(end) - F(start), output_field=DurationField())
     rows = rows.filter(**{f"{end}__isnull": False}).annotate(span=span)
     count = rows.count()
-    as_days = lambda value: None if value is None else round(value.total_seconds() / 86400, 1)  # noqa: E731
+    as_days = lambda value: None if value is None else round(value.total_seconds() / 86400, 1)
     return Durations(count=count, median_days=as_days(percentile_of_ordered(rows, "span", count, 0.5)),
                      p90_days=as_days(percentile_of_ordered(rows, "span", count, 0.9)))
 

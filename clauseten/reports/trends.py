@@ -102,7 +102,7 @@ def signals(rows: QuerySet[Nonconformity], *, end: dt.date | None = None, period
                          reported_at__lt=timezone.make_aware(
                              dt.datetime.combine(months_back(starts[-1], -PERIODS[period][0]), dt.time.min)))
     found = []
-    for dimension in DIMENSIONS:
+    for dimension, heading in DIMENSIONS.items():
         labels = dict(Source.choices) if dimension == "source" else {}
         counts: dict[str, list[int]] = {}
         grouped = window.annotate(bucket=trunc("reported_at")).values("bucket", dimension).annotate(
@@ -114,6 +114,6 @@ def signals(rows: QuerySet[Nonconformity], *, end: dt.date | None = None, period
         for value, series in counts.items():
             result = rise_of(series)
             if result:
-                found.append(Signal(DIMENSIONS[dimension], labels.get(value, value), series[-1], result[1],
+                found.append(Signal(heading, labels.get(value, value), series[-1], result[1],
                                     result[0], period))
     return sorted(found, key=lambda s: (s.p, -s.observed, s.value))

@@ -142,7 +142,7 @@ def test_nists_example_is_read_with_every_item_risk_and_observation():
     for ours, theirs in ((poam.items, body["poam-items"]), (poam.risks, body["risks"]),
                          (poam.observations, body["observations"])):
         assert [(p.uuid, p.title, p.description) for p in ours] == [
-            (t.get("uuid", ""), t["title"] if "title" in t else "", t["description"]) for t in theirs]
+            (t.get("uuid", ""), t.get("title", ""), t["description"]) for t in theirs]
     assert [r.status for r in poam.risks] == [r["status"] for r in body["risks"]]
     assert [len(r.remediations) for r in poam.risks] == [len(r.get("remediations", [])) for r in body["risks"]]
 

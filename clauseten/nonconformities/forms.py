@@ -52,6 +52,10 @@ def model_fields(names) -> dict[str, forms.Field]:
                                              if Nonconformity._meta.get_field(name).get_internal_type() == "DateField"})
     if "owner" in fields:
         fields["owner"].queryset = people()
+    # The glossary's words on the page; the model's help would only repeat them.
+    for name, label in (("description", "What happened"), ("area", "Where (process, area or asset)")):
+        if name in fields:
+            fields[name].label, fields[name].help_text = label, ""
     for name in ("description", "correction", "consequences", "root_cause", "extent_of_condition",
                  "effectiveness_criteria"):
         if name in fields:
@@ -72,7 +76,15 @@ def add_service_errors(form: forms.Form, error: ValidationError, aliases: dict[s
                                   for t in texts])
 
 
-class ReportForm(forms.Form):
+class Form(forms.Form):
+    """Labels stand above their inputs, so they need no colon."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ReportForm(Form):
     """What a reporter says: the facts of what happened; triage adds the rest."""
 
     management_system = forms.ModelChoiceField(queryset=ManagementSystem.objects.all(), required=True)
@@ -81,15 +93,13 @@ class ReportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         ordered = model_fields(["title", "description", "requirement", "area", "detected_on", "source"])
-        ordered["description"].label = "What happened"
-        ordered["area"].label = "Where (process, area or asset)"
         if ManagementSystem.objects.count() > 1:
             ordered["management_system"] = self.fields["management_system"]
         ordered["files"] = self.fields["files"]
         self.fields = ordered
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(Form):
     """A write made against the version the person saw, so a stale one is refused, never overwrites."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -137,7 +147,7 @@ def transition_form(transition: Transition, *args, **kwargs) -> VersionedForm:
     return form
 
 
-class ActionPlanForm(forms.Form):
+class ActionPlanForm(Form):
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000,
                                   label="What will be done", help_text="The action that removes the cause.")
     owner = forms.ModelChoiceField(queryset=None, label="Action owner")
@@ -157,20 +167,20 @@ class ActionCancelForm(VersionedForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Reason for cancelling")
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     files = MultipleFileField(label="Evidence files", required=True)
 
 
-class CommentForm(forms.Form):
+class CommentForm(Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Comment")
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(Form):
     comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False,
                               label="Comment (optional)")
 
 
-class LinkForm(forms.Form):
+class LinkForm(Form):
     target = forms.ModelChoiceField(queryset=Nonconformity.objects.all(), to_field_name="reference",
                                     widget=forms.TextInput, label="Similar record",
                                     help_text="Its reference, e.g. NC-2026-0007.",

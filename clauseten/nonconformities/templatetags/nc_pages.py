@@ -32,7 +32,7 @@ VERB_WORDS = {
 }
 
 # Fields whose values in an event would only repeat what the verb already says.
-QUIET_FIELDS = {"body", "sha256"}
+QUIET_FIELDS = {"body", "sha256", "action"}
 
 
 @register.filter
@@ -45,15 +45,34 @@ def field_words(name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+# Events whose values are the record's own facts, already shown on the page: only their state is listed.
+FACT_VERBS = {"nonconformity.reported"}
+
+
+def _label(name: str, value):
+    """A stored code in words ('five_whys' → 'Five whys'), where the field has choices."""
+    from .. import models
+
+    for model in (models.Nonconformity, models.Action, models.EffectivenessReview):
+        try:
+            choices = dict(model._meta.get_field(name).flatchoices)
+        except Exception:  # not a field of this model
+            continue
+        return choices.get(value, value) if choices else value
+    if name == "verdict":
+        return dict(models.EffectivenessReview.Verdict.choices).get(value, value)
+    return value
+
+
 @register.filter
-def shown_changes(changes: dict) -> list[tuple[str, object, object]]:
-    """An event's {field: [before, after]} as rows for the timeline."""
+def shown_changes(event) -> list[tuple[str, object, object]]:
+    """An event's {field: [before, after]} as rows for the timeline, codes in words."""
     rows = []
-    for name, pair in (changes or {}).items():
-        if name in QUIET_FIELDS:
+    for name, pair in (event.changes or {}).items():
+        if name in QUIET_FIELDS or (event.verb in FACT_VERBS and name != "state"):
             continue
         before, after = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
-        rows.append((name, before, after))
+        rows.append((name, _label(name, before), _label(name, after)))
     return rows
 
 

@@ -8,17 +8,35 @@ so the API cannot be used to probe which references exist.
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from clauseten.catalog.models import ManagementSystem
 
 from . import lifecycle, permissions, selectors, services
 from .models import Action, Attachment
-from .schemas import (ActionCancelIn, ActionCompleteIn, ActionIn, ActionOut, ActionPatch, ApprovalIn, ApprovalOut,
-                      AttachmentOut, CommentIn, CommentOut, EventOut, LinkIn, LinkOut, MyWorkOut,
-                      NonconformityDetailOut, NonconformityIn, NonconformityPatch, RegisterPage, RegisterQuery,
-                      TransitionIn)
+from .schemas import (
+    ActionCancelIn,
+    ActionCompleteIn,
+    ActionIn,
+    ActionOut,
+    ActionPatch,
+    ApprovalIn,
+    ApprovalOut,
+    AttachmentOut,
+    CommentIn,
+    CommentOut,
+    EventOut,
+    LinkIn,
+    LinkOut,
+    MyWorkOut,
+    NonconformityDetailOut,
+    NonconformityIn,
+    NonconformityPatch,
+    RegisterPage,
+    RegisterQuery,
+    TransitionIn,
+)
 
 router = Router(tags=["nonconformities"])
 
@@ -103,7 +121,7 @@ def report_nonconformity(request, payload: NonconformityIn):
         if system is None:
             raise ValidationError({"management_system": f"No management system {system_id}."})
     nc = services.nonconformity_report(actor=request.user, management_system=system, **values)
-    return 201, _detail(request, nc.reference)
+    return Status(201, _detail(request, nc.reference))
 
 
 @router.patch("/nonconformities/{reference}", response=NonconformityDetailOut,
@@ -130,7 +148,8 @@ def transition_nonconformity(request, reference: str, payload: TransitionIn):
 @router.post("/nonconformities/{reference}/approvals", response={201: ApprovalOut},
              summary="Sign off the action plan or the closure")
 def approve_nonconformity(request, reference: str, payload: ApprovalIn):
-    return 201, services.nonconformity_approve(actor=request.user, nc=_record(request, reference), **payload.dict())
+    approval = services.nonconformity_approve(actor=request.user, nc=_record(request, reference), **payload.dict())
+    return Status(201, approval)
 
 
 @router.post("/nonconformities/{reference}/links", response={201: LinkOut},
@@ -139,12 +158,13 @@ def link_nonconformity(request, reference: str, payload: LinkIn):
     nc = _record(request, reference)
     target = _other_record(request, "target", payload.target)
     link = services.nonconformity_link(actor=request.user, nc=nc, target=target, kind=payload.kind)
-    return 201, {"reference": target.reference, "kind": link.kind, "direction": "to"}
+    return Status(201, {"reference": target.reference, "kind": link.kind, "direction": "to"})
 
 
 @router.post("/nonconformities/{reference}/comments", response={201: CommentOut}, summary="Comment on a record")
 def comment_nonconformity(request, reference: str, payload: CommentIn):
-    return 201, services.comment_add(actor=request.user, nc=_record(request, reference), body=payload.body)
+    comment = services.comment_add(actor=request.user, nc=_record(request, reference), body=payload.body)
+    return Status(201, comment)
 
 
 # --- corrective actions -----------------------------------------------------------------------------------
@@ -154,7 +174,7 @@ def plan_action(request, reference: str, payload: ActionIn):
     action = services.action_plan(actor=request.user, nc=_record(request, reference),
                                   description=payload.description, owner=_person("owner", payload.owner),
                                   due_date=payload.due_date)
-    return 201, action
+    return Status(201, action)
 
 
 @router.patch("/actions/{action_id}", response=ActionOut, summary="Reword, reassign or reschedule an open action")
@@ -184,12 +204,13 @@ def add_attachment(request, reference: str, file: File[UploadedFile], action: Fo
     nc = _record(request, reference)
     evidence_of = None
     if action is not None:
+        # attachment_add trusts its caller when given an action (action_complete checked already), so ask here.
+        permissions.require(permissions.can_attach(request.user, nc), "You may not add evidence to this record.")
         evidence_of = nc.actions.filter(pk=action).first()
         if evidence_of is None:
             raise ValidationError({"action": f"{nc.reference} has no action {action}."})
-        # attachment_add trusts its caller when given an action (action_complete checked already), so ask here.
-        permissions.require(permissions.can_attach(request.user, nc), "You may not add evidence to this record.")
-    return 201, services.attachment_add(actor=request.user, nc=nc, upload=file, action=evidence_of)
+    attachment = services.attachment_add(actor=request.user, nc=nc, upload=file, action=evidence_of)
+    return Status(201, attachment)
 
 
 @router.get("/attachments/{attachment_id}", url_name="attachment_download", summary="Download an evidence file")

@@ -146,6 +146,6 @@ def test_my_work_lists_my_open_actions_overdue_first_and_what_i_own(make_nc, cas
     overdue = services.action_plan(actor=owner, nc=nc, owner=action_owner, description="Late one.",
                                    due_date=today - dt.timedelta(days=5))
     work = Api(action_owner).get("/me/work").json()
-    assert [(a["id"], a["is_overdue"]) for a in work["actions"]][0] == (overdue.pk, True)
+    assert (work["actions"][0]["id"], work["actions"][0]["is_overdue"]) == (overdue.pk, True)
     assert len(work["actions"]) == 2
     assert [row["reference"] for row in Api(owner).get("/me/work").json()["nonconformities"]] == [nc.reference]

@@ -78,7 +78,8 @@ def register(request):
     else:
         systems = list(ManagementSystem.objects.all())
         context.update(states=State.choices, sources=Source.choices, systems=systems if len(systems) > 1 else [],
-                       owners=forms.people().filter(owned_nonconformities__isnull=False).distinct(),
+                       owners=forms.people().filter(owned_nonconformities__in=selectors.nonconformities_visible_to(
+                           request.user)).distinct(),
                        classifications=Nonconformity._meta.get_field("classification").choices)
         response = render(request, "nonconformities/register.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -124,8 +125,11 @@ def report(request):
 def detail(request, reference):
     nc = _record(request, reference)
     user = request.user
-    actions = [(action, permissions.can_complete_action(user, action), permissions.can_cancel_action(user, action))
-               for action in nc.actions.all()]
+    evidence = {}  # the record's attachments are loaded once; each action shows its own
+    for attachment in nc.attachments.all():
+        evidence.setdefault(attachment.action_id, []).append(attachment)
+    actions = [(action, evidence.get(action.pk, []), permissions.can_complete_action(user, action),
+                permissions.can_cancel_action(user, action)) for action in nc.actions.all()]
     approvals = [(Approval.Kind(kind), lifecycle.current_approval(nc, kind), permissions.can_approve(user, nc, kind))
                  for kind, step in lifecycle.APPROVALS.items() if step.state == nc.state and step.required_for(nc)]
     allowed = lifecycle.allowed_for(user, nc)

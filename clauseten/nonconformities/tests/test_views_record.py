@@ -229,3 +229,32 @@ def test_closing_needs_an_effective_verdict(client, make_nc, manager, approver, 
     assert nc.state == state
     if state == State.VERIFYING:
         assert "verdict" in response.context["form"].errors
+
+
+def test_the_record_page_runs_the_same_number_of_queries_with_more_actions_and_evidence(client, make_nc, cast,
+                                                                                         manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clauseten.nonconformities import services
+
+    nc = make_nc("acting")
+    client.force_login(manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("detail", nc)).status_code == 200
+        return len(captured)
+
+    def add_work(count: int):
+        for n in range(count):
+            action = services.action_plan(actor=cast.owner, nc=nc, owner=cast.action_owner, description=f"Step {n}",
+                                          due_date=timezone.localdate() + dt.timedelta(days=5))
+            services.action_complete(actor=cast.action_owner, action=action, note="Done",
+                                     files=[SimpleUploadedFile(f"e{n}.txt", b"evidence")])
+            services.comment_add(actor=manager, nc=nc, body=f"Note {n}")
+
+    add_work(1)  # one of each, so every prefetch runs
+    few = queries()
+    add_work(4)
+    assert queries() == few

@@ -21,13 +21,21 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _live_server_settings():
-    """Settings the live server needs that the app's settings do not give it.
+def _live_server_started(request):
+    """Start the live server with a MEDIA_URL it can work with, then put the setting back.
 
-    MEDIA_URL: Django's live server cannot start its media handler with None (our rule: evidence has no
-    public URL); a URL on another host makes that handler serve nothing, which keeps the rule.
-    STATICFILES_DIRS: the project-wide stylesheet and htmx live in clauseten/static, outside any app.
+    Django's live server cannot build its media handler with MEDIA_URL = None (our rule: evidence has no
+    public URL). It reads the setting once, at start; a URL on another host makes that handler serve nothing.
     """
+    from django.test import override_settings
+
+    with override_settings(MEDIA_URL="https://media.invalid/"):
+        return request.getfixturevalue("live_server")
+
+
+@pytest.fixture(autouse=True)
+def _project_static_files():
+    """The project-wide stylesheet and htmx live in clauseten/static, outside any app: let the server find them."""
     from django.conf import settings
     from django.test import override_settings
 
@@ -35,7 +43,7 @@ def _live_server_settings():
     dirs = list(getattr(settings, "STATICFILES_DIRS", []))
     if project_static not in [Path(d) for d in dirs]:
         dirs.append(project_static)
-    with override_settings(MEDIA_URL="https://media.invalid/", STATICFILES_DIRS=dirs):
+    with override_settings(STATICFILES_DIRS=dirs):
         yield
 
 
@@ -87,9 +95,11 @@ def axe_check():
     source = AXE.read_text()
 
     def check(page, context: str = "document"):
+        from playwright.sync_api import Error as PlaywrightError
+
         try:
             page.add_script_tag(path=str(AXE))
-        except Exception:  # the page's CSP refused the script tag: evaluate it in the page instead
+        except PlaywrightError:  # the page's CSP refused the script tag: evaluate it in the page instead
             page.evaluate(source)
         result = page.evaluate(f"async () => await axe.run({context})")
         bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -51,16 +51,17 @@ FACT_VERBS = {"nonconformity.reported"}
 
 def _label(name: str, value):
     """A stored code in words ('five_whys' → 'Five whys'), where the field has choices."""
+    from django.core.exceptions import FieldDoesNotExist
+
     from .. import models
 
     for model in (models.Nonconformity, models.Action, models.EffectivenessReview):
         try:
             choices = dict(model._meta.get_field(name).flatchoices)
-        except Exception:  # not a field of this model
-            continue
-        return choices.get(value, value) if choices else value
-    if name == "verdict":
-        return dict(models.EffectivenessReview.Verdict.choices).get(value, value)
+        except FieldDoesNotExist:
+            choices = None
+        if choices:
+            return choices.get(value, value)
     return value
 
 

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from clauseten.events.services import verify_chain
-from clauseten.nonconformities import services
+from clauseten.nonconformities import selectors, services
 from clauseten.nonconformities.generate import generate
 from clauseten.nonconformities.models import Action, Nonconformity, ReferenceSequence, State
 
@@ -47,6 +49,59 @@ def test_the_generator_refuses_a_register_with_records_unless_asked_to_append(ma
     call_command("generate", ncs=20, append=True)
     assert Nonconformity.objects.count() == 21
     assert verify_chain().intact
+
+
+@pytest.fixture
+def generated(db):
+    generate(ncs=700, seed=5, years=2)
+
+
+def test_a_deep_page_is_the_same_rows_in_one_query(generated, manager):
+    rows = selectors.register(manager, selectors.RegisterFilter(sort="newest"))
+    expected = list(rows.values_list("reference", flat=True))[600:625]
+    with CaptureQueriesContext(connection) as queries:
+        page = rows[600:625]
+    assert [nc.reference for nc in page] == expected
+    assert len(queries) == 1
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest", "reference", "-reference"])
+def test_keyset_pages_walk_the_whole_register_in_order(generated, manager, sort):
+    filters = selectors.RegisterFilter(sort=sort, state=["closed", "acting"])
+    expected = list(selectors.register(manager, filters).values_list("reference", flat=True))
+    walked, cursor = [], ""
+    for _ in range(100):
+        page, cursor = selectors.register_after(manager, filters, cursor, size=50)
+        walked += [nc.reference for nc in page]
+        if cursor is None:
+            break
+    assert walked == expected
+
+
+def test_keyset_refuses_a_sort_with_empty_keys_and_ignores_a_foreign_cursor(generated, manager):
+    with pytest.raises(ValueError, match="no keyset"):
+        selectors.register_after(manager, selectors.RegisterFilter(sort="due"))
+    first, _ = selectors.register_after(manager, selectors.RegisterFilter(), "not-a-cursor", size=3)
+    assert first == list(selectors.register(manager, selectors.RegisterFilter())[:3])
+
+
+def test_the_owner_filter_offers_only_owners_of_records_the_user_sees(make_nc, owner, reporter, manager, stranger):
+    make_nc("open")
+    assert list(selectors.register_owners(manager)) == [owner]
+    assert list(selectors.register_owners(reporter)) == [owner]  # the reporter of that record
+    assert list(selectors.register_owners(stranger)) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_count_is_cached_until_the_next_write(make_nc, manager):
+    make_nc("reported")
+    rows = selectors.register(manager, selectors.RegisterFilter())
+    assert rows.count() == 1
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.register(manager, selectors.RegisterFilter()).count() == 1
+    assert ["COUNT" in query["sql"] for query in queries.captured_queries] == [False]  # the chain head only
+    make_nc("reported")
+    assert selectors.register(manager, selectors.RegisterFilter()).count() == 2
 
 
 def test_quick_bench_prints_the_table_with_budgets(tmp_path):

@@ -113,6 +113,9 @@ class Nonconformity(models.Model):
             models.Index(fields=["-reported_at", "-id"]),
             models.Index(fields=["due_date", "id"]),
             models.Index(fields=["source", "state"]),
+            # The register filtered by owner or state, newest first: an ordered walk, no sort of every match.
+            models.Index(fields=["owner", "reported_at", "id"], name="nc_owner_newest_idx"),
+            models.Index(fields=["state", "reported_at", "id"], name="nc_state_newest_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=State.values), name="nc_state_valid"),

@@ -46,6 +46,13 @@ def register_page(state: str = "", owner: str = "", q: str = "", sort: str = "ne
                   [*params, size, (page - 1) * size])
 
 
+def keyset_page(reported_at, id: int, size: int = 25):
+    """The page after a row, newest first, by seeking into the (reported_at, id) index."""
+    reported_at = connection.ops.adapt_datetimefield_value(reported_at)  # as the ORM stores it
+    return _fetch(f"SELECT {COLUMNS} {JOINS} WHERE n.reported_at <= %s AND (n.reported_at < %s OR n.id < %s) "
+                  f"ORDER BY {ORDER['newest']} LIMIT %s", [reported_at, reported_at, id, size])
+
+
 def record(reference: str):
     """One record, its actions and its timeline."""
     (row,) = _fetch(f"SELECT {COLUMNS}, n.description, n.root_cause {JOINS} WHERE n.reference = %s", [reference])

@@ -118,6 +118,20 @@ def measure_requests(client, manager, reference: str, size: int, iterations: int
     return rows
 
 
+def measure_keyset(manager, size: int, iterations: int) -> dict:
+    """The last page by cursor (selectors.register_after), as the API would serve `?cursor=`."""
+    from bench import floor
+    from clauseten.nonconformities import selectors
+
+    filters = selectors.RegisterFilter()
+    before = selectors.register(manager, filters)[max(0, size - 26):max(1, size - 25)][0]
+    cursor = selectors.register_cursor(before, "newest")
+    figures = timed(lambda: selectors.register_after(manager, filters, cursor), iterations)
+    plain = timed(lambda: floor.keyset_page(before.reported_at, before.id), iterations)
+    return {"name": "deep page by cursor (selector)", **figures, "floor_p50": plain["p50"], "floor_p95": plain["p95"],
+            "queries": 1}
+
+
 def measure_dashboard(client, iterations: int) -> list[dict]:
     from django.core.cache import cache
 
@@ -181,6 +195,7 @@ def main() -> None:
     client.force_login(manager)
     reference = record_with_events(manager)
     result["requests"] = measure_requests(client, manager, reference, args.size, args.iterations)
+    result["requests"].append(measure_keyset(manager, args.size, args.iterations))
     result["requests"] += measure_dashboard(client, args.iterations)
     result["export"] = measure_export()
     result["verify"] = measure_verify()

@@ -28,7 +28,7 @@ class Verdict:
 def _budget_of(name: str) -> float | None:
     if name.startswith("record page"):
         return RECORD_P95_MS
-    if name.startswith(("register page", "list API")):
+    if name.startswith(("register page", "list API", "deep page")):
         return PAGE_P95_MS
     if name == "dashboard, cold":
         return DASHBOARD_COLD_MS

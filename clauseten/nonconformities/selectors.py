@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -149,11 +149,12 @@ def register_after(user, filters: RegisterFilter, cursor: str = "", size: int = 
                    ) -> tuple[list[Nonconformity], str | None]:
     """One page of the register after `cursor` (keyset pagination), and the cursor of the next page (None at
     the end). As fast at row 100 000 as at row 25: the database seeks into the sort's index instead of
-    counting past every row before it. Sorts with nullable keys (due date) have no keyset: ValueError.
+    counting past every row before it. Sorts with nullable keys (due date) have no keyset: a ValidationError
+    on `cursor` (a 422 from the API).
     An unreadable or foreign cursor starts from the first row, as an old bookmark should.
     """
     if filters.sort not in KEYSET:
-        raise ValueError(f"Sort '{filters.sort}' has no keyset; use page numbers.")
+        raise ValidationError({"cursor": f"Sort '{filters.sort}' cannot be paged by cursor; use page numbers."})
     rows = register(user, filters)
     try:
         sort, *values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))

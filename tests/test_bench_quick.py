@@ -103,6 +103,16 @@ def test_the_count_is_cached_until_the_next_write(make_nc, manager):
     assert ["COUNT" in query["sql"] for query in queries.captured_queries] == [False]  # the chain head only
     make_nc("reported")
     assert selectors.register(manager, selectors.RegisterFilter()).count() == 2
+    assert selectors.register(manager, selectors.RegisterFilter()).filter(state="closed").count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cached_count_is_never_shared_between_people_who_see_different_rows(make_nc, manager, reporter, stranger):
+    make_nc("reported")
+    assert selectors.register(manager, selectors.RegisterFilter()).count() == 1
+    assert selectors.register(reporter, selectors.RegisterFilter()).count() == 1
+    assert selectors.register(stranger, selectors.RegisterFilter()).count() == 0
+    assert selectors.register(stranger, selectors.RegisterFilter(owner="me")).count() == 0
 
 
 def test_quick_bench_prints_the_table_with_budgets(tmp_path):

@@ -179,6 +179,11 @@ class Writer:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+            if connection.vendor == "postgresql" and not connection.in_atomic_block:
+                # Fresh statistics and visibility map now, not whenever autovacuum wakes: the planner needs
+                # them to choose the register's indexes, and index-only scans need the visibility map.
+                tables = [model._meta.db_table for model in (*self.MODELS, Event)]
+                cursor.execute(f"VACUUM ANALYZE {', '.join(tables)}")
 
 
 class References:

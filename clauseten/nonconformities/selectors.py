@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clauseten.events.models import ChainHead
@@ -128,7 +128,11 @@ def register(user, filters: RegisterFilter) -> QuerySet[Nonconformity]:
     if filters.classification:
         rows = rows.filter(classification__in=filters.classification)
     if filters.owner:
-        rows = rows.filter(owner=user) if filters.owner == "me" else rows.filter(owner__username=filters.owner)
+        # The owner's id as a scalar subquery, not a join on username: the planner then walks the
+        # (owner, reported_at, id) index in order instead of joining every record to its owner.
+        owner = (get_user_model().objects.filter(pk=user.pk) if filters.owner == "me"
+                 else get_user_model().objects.filter(username=filters.owner))
+        rows = rows.filter(owner_id=Subquery(owner.values("pk")[:1]))
     if filters.overdue:
         rows = rows.filter(due_date__lt=timezone.localdate()).exclude(state__in=FINAL_STATES)
     if filters.management_system:

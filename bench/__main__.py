@@ -46,7 +46,7 @@ def environment(database_url: str, data_dir: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("CLAUSETEN_", "DJANGO_"))}
     env.update(DATABASE_URL=database_url, CLAUSETEN_DATA_DIR=str(data_dir), CLAUSETEN_INSECURE_DEV_KEY="true",
                CLAUSETEN_ALLOWED_HOSTS="127.0.0.1,localhost,testserver", CLAUSETEN_SECURE_COOKIES="false",
-               DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT))
+               DJANGO_SETTINGS_MODULE="clauseten.settings", PYTHONPATH=str(ROOT))
     return env
 
 

@@ -26,7 +26,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "Set CLAUSETEN_SECRET_KEY (or CLAUSETEN_DEBUG=true on a developer machine)."
         )
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env_list("CLAUSETEN_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CLAUSETEN_CSRF_TRUSTED_ORIGINS", "")
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "csp",
+    "ninja",  # serves its own Swagger UI files, so /api/v1/docs works under the CSP
     "django_tasks",
     "django_tasks_db",
     "clauseten.accounts",
@@ -121,6 +122,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the project-wide stylesheet and the vendored htmx
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every start without it
 STORAGES = {
     "default": {

@@ -33,20 +33,6 @@ def _live_server_started(request):
         return request.getfixturevalue("live_server")
 
 
-@pytest.fixture(autouse=True)
-def _project_static_files():
-    """The project-wide stylesheet and htmx live in clauseten/static, outside any app: let the server find them."""
-    from django.conf import settings
-    from django.test import override_settings
-
-    project_static = Path(settings.BASE_DIR) / "static"
-    dirs = list(getattr(settings, "STATICFILES_DIRS", []))
-    if project_static not in [Path(d) for d in dirs]:
-        dirs.append(project_static)
-    with override_settings(STATICFILES_DIRS=dirs):
-        yield
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

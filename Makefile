@@ -19,7 +19,9 @@ install: $(VENV)/.installed
 run: install
 	CLAUSETEN_DEBUG=true $(PY) -m clauseten.cli migrate --noinput
 	CLAUSETEN_DEBUG=true $(PY) -m clauseten.cli demo --if-empty
-	CLAUSETEN_DEBUG=true $(PY) -m clauseten.cli serve $(ADDR)
+	CLAUSETEN_DEBUG=true CLAUSETEN_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+		$(PY) -m clauseten.cli worker & WORKER=$$!; trap 'kill $$WORKER' EXIT INT TERM; \
+		CLAUSETEN_DEBUG=true $(PY) -m clauseten.cli serve $(ADDR)
 
 test: install
 	$(PY) -m pytest -q

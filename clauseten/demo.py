@@ -83,3 +83,8 @@ def load() -> None:
     rejected = report(cast, title="Printer out of toner", requirement="None", area="Office", source="other")
     services.nonconformity_transition(actor=cast.manager, nc=rejected, name="reject",
                                       comment="An IT request, not a nonconformity: raised with the service desk.")
+
+    # Audits, OFIs, a management review and a change-log entry beside the register (continual improvement).
+    from clauseten.improvements import demo as improvements_demo
+
+    improvements_demo.load(cast_of)

@@ -49,7 +49,13 @@ def on_invalid(request, exc):
 def on_schema_invalid(request, exc):
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "form", "path")]
+        # Drop where ninja read the value from (body, query, multipart file…) and the body's wrapper: the field's
+        # own name remains, even when it is also called "file".
+        loc = [str(part) for part in error.get("loc", ())]
+        if loc and loc[0] in ("body", "query", "form", "path", "file", "header", "cookie"):
+            loc = loc[1:]
+        if len(loc) > 1 and loc[0] == "payload":
+            loc = loc[1:]
         errors.setdefault(".".join(loc) or "__all__", []).append(error.get("msg", "Invalid value."))
     return api.create_response(request, {"detail": "Some fields need attention.", "errors": errors}, status=422)
 

@@ -25,9 +25,9 @@ class Cast:
 
 
 def report(cast: Cast, *, title="Visitor badge not returned", detected_on: dt.date | None = None, **fields):
-    values = dict(description="A visitor left the building without returning the badge; nobody noticed.",
-                  requirement="ISO/IEC 27001:2022 A.7.2 Physical entry", area="Reception",
-                  source="incident", detected_on=detected_on or timezone.localdate())
+    values = {"description": "A visitor left the building without returning the badge; nobody noticed.",
+                  "requirement": "ISO/IEC 27001:2022 A.7.2 Physical entry", "area": "Reception",
+                  "source": "incident", "detected_on": detected_on or timezone.localdate()}
     values.update(fields)
     return services.nonconformity_report(actor=cast.reporter, title=title, **values)
 

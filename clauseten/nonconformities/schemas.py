@@ -169,6 +169,8 @@ class RegisterPage(Schema):
     count: int
     page: int
     page_size: int
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page; null on the last page "
+                                                       "or for sorts without a cursor (due, -due, state, title).")
     results: list[NonconformityOut]
 
 
@@ -338,3 +340,5 @@ class RegisterQuery(Schema):
     sort: str = Field("newest", description="newest, oldest, due, -due, reference, -reference, state, title.")
     page: int = Field(1, ge=1)
     page_size: int = Field(25, ge=1, le=100)
+    cursor: str = Field("", description="next_cursor of the previous page (keyset paging, fast at any depth); "
+                                        "sorts newest, oldest, reference, -reference only. Replaces `page`.")

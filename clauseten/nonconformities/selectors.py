@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from clauseten.events.models import ChainHead
@@ -22,8 +22,9 @@ from .models import FINAL_STATES, Action, Nonconformity
 ORDERINGS = {
     "newest": ("-reported_at", "-id"),
     "oldest": ("reported_at", "id"),
-    "due": ("due_date", "id"),
-    "-due": ("-due_date", "-id"),
+    # Records without a due date (not yet triaged) last either way, on SQLite as on PostgreSQL.
+    "due": (F("due_date").asc(nulls_last=True), "id"),
+    "-due": (F("due_date").desc(nulls_last=True), "-id"),
     "reference": ("reference",),
     "-reference": ("-reference",),
     "state": ("state", "-reported_at", "-id"),

@@ -17,8 +17,16 @@ from clauseten.lib.errors import check_version
 from clauseten.lib.uploads import check_upload
 
 from . import lifecycle, permissions
-from .models import (Action, Approval, Attachment, Comment, EffectivenessReview, Nonconformity,
-                     NonconformityLink, State)
+from .models import (
+    Action,
+    Approval,
+    Attachment,
+    Comment,
+    EffectivenessReview,
+    Nonconformity,
+    NonconformityLink,
+    State,
+)
 from .references import next_reference
 
 # What the reporter describes; what the manager and owner add as the record is worked.
@@ -48,7 +56,13 @@ def _lock(nc: Nonconformity) -> Nonconformity:
 def _validate(nc: Nonconformity) -> None:
     nc.full_clean(exclude=["reference", "management_system", "reported_by", "owner", "duplicate_of"],
                   validate_unique=False, validate_constraints=False)
-    errors = lifecycle.dates_in_order(nc, {})
+    errors = dict(lifecycle.dates_in_order(nc, {}) or {})
+    # The database refuses these too (nc_accepted_has_classification_and_owner); say it per field first.
+    if nc.state not in (State.REPORTED, State.REJECTED, State.DUPLICATE, State.MOVED):
+        if not nc.classification:
+            errors.setdefault("classification", "An accepted nonconformity is classified major or minor.")
+        if nc.owner_id is None:
+            errors.setdefault("owner", "An accepted nonconformity has an owner.")
     if errors:
         raise ValidationError(errors)
 
@@ -287,8 +301,9 @@ def action_cancel(*, actor, action: Action, reason: str, version: int | None = N
 @transaction.atomic
 def attachment_add(*, actor, nc: Nonconformity, upload, action: Action | None = None) -> Attachment:
     """Store an evidence file with its SHA-256. Never replaces a file: a new version is a new attachment."""
-    if action is None:
-        permissions.require(permissions.can_attach(actor, nc), "You may not add evidence to this nonconformity.")
+    permissions.require(permissions.can_attach(actor, nc), "You may not add evidence to this nonconformity.")
+    if action is not None and action.nonconformity_id != nc.pk:
+        raise ValidationError({"action": f"{nc.reference} has no action {action.pk}."})
     checked = check_upload(upload)
     attachment = Attachment(nonconformity=nc, action=action, name=checked.name, content_type=checked.content_type,
                             size=checked.size, sha256=checked.sha256, uploaded_by=actor)

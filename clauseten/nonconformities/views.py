@@ -18,6 +18,8 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from clauseten.catalog.models import ManagementSystem
+from clauseten.improvements import permissions as improvement_permissions
+from clauseten.improvements import selectors as improvement_selectors
 from clauseten.lib.errors import Conflict
 
 from . import forms, lifecycle, permissions, selectors, services
@@ -78,8 +80,7 @@ def register(request):
     else:
         systems = list(ManagementSystem.objects.all())
         context.update(states=State.choices, sources=Source.choices, systems=systems if len(systems) > 1 else [],
-                       owners=forms.people().filter(owned_nonconformities__in=selectors.nonconformities_visible_to(
-                           request.user)).distinct(),
+                       owners=selectors.register_owners(request.user),
                        classifications=Nonconformity._meta.get_field("classification").choices)
         response = render(request, "nonconformities/register.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -141,6 +142,10 @@ def detail(request, reference):
                 "attach": permissions.can_attach(user, nc), "comment": permissions.can_comment(user, nc),
                 "link": permissions.can_link(user, nc)},
         "comment_form": forms.CommentForm(), "attachment_form": forms.AttachmentForm(),
+        # Continual improvement (10.1) and management-system changes (10.2 e) that came from this record.
+        "improvements": improvement_selectors.improvements_for_nonconformity(nc),
+        "changes": improvement_selectors.changes_for_nonconformity(nc),
+        "may_raise_ofi": improvement_permissions.can_spawn_from_nonconformity(user, nc),
     }
     return render(request, "nonconformities/detail.html", context)
 

@@ -179,3 +179,13 @@ def test_an_upload_without_a_file_is_422(make_nc, owner):
     assert response.status_code == 422
     # ninja places file parameters under "file"; the error mapping may or may not strip that prefix.
     assert {key.rsplit(".", 1)[-1] for key in response.json()["errors"]} == {"file"}
+
+
+@pytest.mark.parametrize("field", ["classification", "owner"])
+def test_blanking_classification_or_owner_past_triage_is_422_on_that_field(field, make_nc, manager):
+    nc = make_nc("open")
+    response = Api(manager).patch(f"/nonconformities/{nc.reference}", {"version": nc.version, field: ""})
+    assert response.status_code == 422, response.content
+    assert field in response.json()["errors"]
+    nc.refresh_from_db()
+    assert nc.classification and nc.owner_id

@@ -105,7 +105,7 @@ def test_plan_approval_is_required_where_the_organisation_requires_it(make_nc, o
     nc = make_nc(State.INVESTIGATING)
     services.action_plan(actor=owner, nc=nc, description="Fix it", owner=action_owner,
                          due_date=timezone.localdate() + dt.timedelta(days=5))
-    step = dict(root_cause="Because", root_cause_method="free_text", extent_of_condition="Only here")
+    step = {"root_cause": "Because", "root_cause_method": "free_text", "extent_of_condition": "Only here"}
     with pytest.raises(ValidationError) as refused:
         services.nonconformity_transition(actor=owner, nc=nc, name="start_actions", **step)
     assert "approval" in refused.value.message_dict

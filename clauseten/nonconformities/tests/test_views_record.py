@@ -258,3 +258,49 @@ def test_the_record_page_runs_the_same_number_of_queries_with_more_actions_and_e
     few = queries()
     add_work(4)
     assert queries() == few
+
+
+def test_the_record_links_its_report_requirements_ofis_and_management_system_changes(client, make_nc, manager,
+                                                                                      approver):
+    from clauseten.improvements import services as improvement_services
+
+    nc = make_nc("closed")
+    ofi = improvement_services.improvement_spawn_from_nonconformity(
+        actor=manager, nc=nc, title="Badge kiosk at every entrance", description="Seen while investigating.")
+    change = improvement_services.change_record(
+        actor=manager, kind="procedure", what_changed="Visitor sign-out checks the badge", reason="Root cause",
+        approved_by=approver, effective_on=timezone.localdate(), nonconformity=nc)
+    client.force_login(manager)
+    body = client.get(url("detail", nc)).content.decode()
+    for text in (reverse("reports:car_pdf", args=[nc.reference]),
+                 reverse("catalog:nonconformity_requirements", args=[nc.reference]),
+                 reverse("improvements:from_nonconformity", args=[nc.reference]),
+                 reverse("improvements:detail", args=[ofi.reference]), ofi.title,
+                 change.reference, "Visitor sign-out checks the badge"):
+        assert text in body, text
+    # The CAR names the same change under 10.2 e.
+    car = client.get(reverse("reports:car", args=[nc.reference])).content.decode()
+    assert change.reference in car and "Visitor sign-out checks the badge" in car and ofi.reference in car
+
+
+def test_the_menu_offers_each_role_only_the_pages_it_may_open(client, reporter, manager, auditor, admin_user):
+    pages = {"Dashboard": reverse("reports:dashboard"), "Evidence pack": reverse("reports:evidence_pack"),
+             "Verify history": reverse("events:verify"), "Webhooks": reverse("notifications:webhooks"),
+             "Audits": reverse("improvements:audits")}
+    expected = {reporter: {"Audits"}, manager: {"Audits", "Dashboard", "Evidence pack"},
+                auditor: {"Audits", "Dashboard", "Evidence pack", "Verify history"}, admin_user: set(pages)}
+    for person, offered in expected.items():
+        client.force_login(person)
+        menu = client.get(reverse("nonconformities:register")).context["nav_items"]
+        labels = {item["label"] for item in menu}
+        assert labels & set(pages) == offered, person
+        for label in offered:  # every link offered opens
+            assert client.get(pages[label]).status_code == 200, (person, label)
+
+
+def test_the_register_offers_exports_of_exactly_its_filters(client, make_nc, manager):
+    make_nc("open")
+    client.force_login(manager)
+    body = client.get(reverse("nonconformities:register"), {"state": "open", "q": "badge"}).content.decode()
+    assert f'{reverse("reports:register_csv")}?state=open&amp;q=badge' in body
+    assert f'{reverse("reports:register_xlsx")}?state=open&amp;q=badge' in body

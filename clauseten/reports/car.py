@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clauseten.events.services import chain_head
+from clauseten.improvements.selectors import changes_for_nonconformity, improvements_for_nonconformity
 from clauseten.nonconformities import lifecycle
 from clauseten.nonconformities.models import Nonconformity
 from clauseten.nonconformities.selectors import nonconformity_detail, nonconformity_timeline
@@ -50,6 +51,8 @@ def car_context(nc: Nonconformity) -> dict:
                                 .select_related("requirement__standard")),
         "reviews": list(nc.reviews.all()),
         "approvals": list(nc.approvals.all()),
+        "changes": list(changes_for_nonconformity(nc)),
+        "improvements": list(improvements_for_nonconformity(nc)),
         "sign_offs": sign_offs,
         "events": events,
         "head_seq": head_seq,

@@ -4,7 +4,11 @@
     clauseten migrate             create or update the database
     clauseten demo                load the demo organisation
     clauseten verify-events       check the history's hash chain
-    clauseten worker              run background tasks (reminders, mail, webhooks)
+    clauseten worker              run background tasks and the periodic tick (reminders, mail, webhooks)
+    clauseten tick                run the periodic follow-up once (what the worker does every minute)
+    clauseten backup FILE [--with-passwords]   everything in one ZIP (records, history, users, evidence)
+    clauseten restore FILE        restore a backup into an empty database (all or nothing)
+    clauseten generate --ncs N    fill the database with N realistic nonconformities (for benchmarks)
     clauseten <any manage.py command>
 """
 

@@ -5,7 +5,7 @@ import mimetypes
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
 from django.utils.text import get_valid_filename
 
 
@@ -27,7 +27,7 @@ def check_upload(upload, field: str = "file") -> CheckedUpload:
         raise ValidationError({field: f"{upload.name} is empty."})
     try:
         name = get_valid_filename(upload.name.replace("\\", "/").rsplit("/", 1)[-1])[:200]
-    except Exception:  # get_valid_filename refuses names that reduce to nothing
+    except SuspiciousFileOperation:  # get_valid_filename refuses names that reduce to nothing
         raise ValidationError({field: "The file name is not usable."}) from None
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in settings.ALLOWED_UPLOAD_EXTENSIONS:

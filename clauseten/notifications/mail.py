@@ -82,7 +82,7 @@ def send_due(*, limit: int = 500) -> SendReport:
                 continue
             try:
                 _message(notification, connection).send()
-            except Exception as exc:  # SMTP, DNS, socket: all mean "try later", never "lost"
+            except Exception as exc:  # noqa: BLE001 — SMTP, DNS, socket: all mean "try later", never "lost"
                 _failed(notification, exc)
                 report.failed += 1
                 connection.close()

@@ -119,7 +119,7 @@ def deliver_due(*, limit: int = 200) -> DeliveryReport:
             status_code = post(delivery.endpoint, delivery, body)
         except urllib.error.HTTPError as exc:
             status_code, error = exc.code, f"HTTP {exc.code} {exc.reason}"
-        except Exception as exc:  # network error, timeout, refused connection: retried later
+        except Exception as exc:  # noqa: BLE001 — network error, timeout, refused connection: retried later
             error = repr(exc)[:2000]
         ok = status_code is not None and 200 <= status_code < 300 and not error
         _log_attempt(delivery, status_code, error, int((time.monotonic() - started) * 1000), ok)

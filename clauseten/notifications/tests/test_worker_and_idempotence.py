@@ -63,7 +63,7 @@ def ticks_in_threads(count: int) -> list[Exception]:
     def tick():
         try:
             call_command("tick", verbosity=0)
-        except Exception as exc:  # surfaced by the caller: a failing thread must fail the test
+        except Exception as exc:  # noqa: BLE001 — surfaced by the caller: a failing thread must fail the test
             errors.append(exc)
         finally:
             connection.close()

@@ -2,6 +2,7 @@
 
 import importlib.util
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from pypdf import PdfReader
 
 from clauseten.nonconformities import services
 from clauseten.nonconformities.models import Attachment
+from conftest import skip_or_fail
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -83,6 +85,8 @@ def test_the_screenshot_script_renders_the_first_page_to_png(closed_nc, tmp_path
     from clauseten.nonconformities.selectors import nonconformity_detail
     from clauseten.reports.car import render_car_pdf
 
+    if not shutil.which("pdftoppm"):
+        skip_or_fail("poppler's pdftoppm is not installed (apt-get install poppler-utils)")
     spec = importlib.util.spec_from_file_location("make_car_screenshot", ROOT / "docs" / "make_car_screenshot.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)

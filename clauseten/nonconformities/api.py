@@ -87,15 +87,16 @@ def _action(request, action_id: int) -> Action:
 def list_nonconformities(request, query: Query[RegisterQuery]):
     filters = selectors.RegisterFilter.from_query(request.GET)
     rows = selectors.register(request.user, filters)
-    next_cursor = None
-    if query.cursor or (query.page == 1 and filters.sort in selectors.KEYSET):
-        # Keyset paging: follow next_cursor and page 4 000 costs what page 1 costs.
+    if query.cursor:
+        # Keyset paging: following next_cursor, page 4 000 costs what page 1 costs.
         results, next_cursor = selectors.register_after(request.user, filters, query.cursor, query.page_size)
-    else:
-        start = (query.page - 1) * query.page_size
-        results = list(rows[start:start + query.page_size])
-    return {"count": rows.count(), "page": query.page, "page_size": query.page_size, "next_cursor": next_cursor,
-            "results": results}
+        return {"count": rows.count(), "page": query.page, "page_size": query.page_size,
+                "next_cursor": next_cursor, "results": results}
+    start = (query.page - 1) * query.page_size
+    results, count = list(rows[start:start + query.page_size]), rows.count()
+    more = filters.sort in selectors.KEYSET and results and start + len(results) < count
+    return {"count": count, "page": query.page, "page_size": query.page_size, "results": results,
+            "next_cursor": selectors.register_cursor(results[-1], filters.sort) if more else None}
 
 
 @router.get("/nonconformities/{reference}", response=NonconformityDetailOut,

@@ -116,6 +116,8 @@ class Nonconformity(models.Model):
             # The register filtered by owner or state, newest first: an ordered walk, no sort of every match.
             models.Index(fields=["owner", "reported_at", "id"], name="nc_owner_newest_idx"),
             models.Index(fields=["state", "reported_at", "id"], name="nc_state_newest_idx"),
+            # The dashboard's "closed in the period": a range of the index, not a scan of every record.
+            models.Index(fields=["closed_at"], name="nc_closed_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=State.values), name="nc_state_valid"),

@@ -343,17 +343,9 @@ def catalogue_breakdown(period: QuerySet[Nonconformity], months: list[dt.date]) 
 
 
 def trend_signals(quarterly: dict[str, dict[object, list[int]]]) -> list[trends.Signal]:
-    """trends.signals over the quarters of months_and_quarters: the same rule, series, labels and order, without
-    its TruncQuarter GROUP BYs (on SQLite, a Python call for each of the window's rows)."""
-    found = []
-    for dimension, heading in trends.DIMENSIONS.items():
-        labels = dict(Source.choices) if dimension == "source" else {}
-        for value, series in quarterly[dimension].items():
-            result = trends.rise_of(series) if value else None
-            if result:
-                found.append(trends.Signal(heading, labels.get(value, value), series[-1], result[1], result[0],
-                                           "quarter"))
-    return sorted(found, key=lambda s: (s.p, -s.observed, s.value))
+    """trends' rule over the quarters of months_and_quarters, without its TruncQuarter GROUP BYs (on SQLite, a
+    Python call for each of the window's rows)."""
+    return trends.signals_from_counts(quarterly, "quarter")
 
 
 # --- all of them ------------------------------------------------------------------------------------------

@@ -101,19 +101,24 @@ def signals(rows: QuerySet[Nonconformity], *, end: dt.date | None = None, period
     window = rows.filter(reported_at__gte=timezone.make_aware(dt.datetime.combine(starts[0], dt.time.min)),
                          reported_at__lt=timezone.make_aware(
                              dt.datetime.combine(months_back(starts[-1], -PERIODS[period][0]), dt.time.min)))
-    found = []
-    for dimension, heading in DIMENSIONS.items():
-        labels = dict(Source.choices) if dimension == "source" else {}
-        counts: dict[str, list[int]] = {}
+    counts: dict[str, dict[str, list[int]]] = {}
+    for dimension in DIMENSIONS:
         grouped = window.annotate(bucket=trunc("reported_at")).values("bucket", dimension).annotate(
             n=Count("pk")).order_by()
         for row in grouped:
             start = timezone.localtime(row["bucket"]).date()
             if start in index and row[dimension]:
-                counts.setdefault(row[dimension], [0] * len(starts))[index[start]] += row["n"]
-        for value, series in counts.items():
-            result = rise_of(series)
+                counts.setdefault(dimension, {}).setdefault(row[dimension], [0] * len(starts))[index[start]] += row["n"]
+    return signals_from_counts(counts, period)
+
+
+def signals_from_counts(counts: dict[str, dict[str, list[int]]], period: str = "quarter") -> list[Signal]:
+    """The rule over ready-made series ({dimension: {value: [count per period, oldest first]}}), strongest first."""
+    found = []
+    for dimension, heading in DIMENSIONS.items():
+        labels = dict(Source.choices) if dimension == "source" else {}
+        for value, series in counts.get(dimension, {}).items():
+            result = rise_of(series) if value else None
             if result:
-                found.append(Signal(heading, labels.get(value, value), series[-1], result[1],
-                                    result[0], period))
+                found.append(Signal(heading, labels.get(value, value), series[-1], result[1], result[0], period))
     return sorted(found, key=lambda s: (s.p, -s.observed, s.value))

@@ -28,11 +28,12 @@ class User(AbstractUser):
     def roles(self) -> frozenset[str]:
         # Cached on the instance: a page asks many times, the groups do not change within a request.
         if not hasattr(self, "_roles"):
-            names = {group.name for group in self.groups.all()} if self.pk else set()
-            if self.is_superuser:
-                names.add(Role.ADMIN)
-            self._roles = frozenset(names)
+            self.remember_roles({group.name for group in self.groups.all()} if self.pk else set())
         return self._roles
+
+    def remember_roles(self, group_names: set[str]) -> None:
+        """Roles from group names read along with this person (the API's token lookup does, in one query)."""
+        self._roles = frozenset(group_names | {Role.ADMIN} if self.is_superuser else group_names)
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clauseten.events import services as events
@@ -47,13 +48,15 @@ def api_token_revoke(*, user: User, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(secret: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
+    # One row per group the person is in (or one with None): the token, its person and their roles in one query.
+    rows = list(
+        ApiToken.objects.select_related("user").annotate(group_name=F("user__groups__name"))
         .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True, user__is_active=True)
-        .first()
     )
-    if token is None:
+    if not rows:
         return None
+    token = rows[0]
+    token.user.remember_roles({row.group_name for row in rows if row.group_name})
     # Touch at most once a minute so a busy integration does not write on every call.
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
